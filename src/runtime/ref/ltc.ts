@@ -18,6 +18,10 @@ export interface LtcRefState {
   readonly numSensory: Float64Array;
   readonly denSensory: Float64Array;
   readonly vNext: Float64Array;
+  /** pos(w) (N, N), pos(cm) and pos(gleak) (N): computed once per step, as torch does */
+  readonly wPos: Float64Array;
+  readonly cmPos: Float64Array;
+  readonly gleakPos: Float64Array;
   readonly mixed: MixedScratch | null;
 }
 
@@ -30,6 +34,9 @@ export function makeLtcRefState(s: LtcStage): LtcRefState {
     numSensory: new Float64Array(N),
     denSensory: new Float64Array(N),
     vNext: new Float64Array(N),
+    wPos: new Float64Array(N * N),
+    cmPos: new Float64Array(N),
+    gleakPos: new Float64Array(N),
     mixed: s.mixedMemory === null ? null : makeMixedScratch(N),
   };
 }
@@ -66,9 +73,15 @@ export function stepLtcRef(
       den[j] = (den[j] as number) + a;
     }
   }
-  // cm_t = pos(cm) / (ts / K). ts = 0 makes cm_t infinite (NaN where v = 0), exactly as torch
-  // does; the control loop only steps with ts > 0.
+  // pos() of the solver parameters once per step (torch: w_param, gleak and cm_t outside the
+  // unfold loop). cm_t = pos(cm) / (ts / K); ts = 0 makes cm_t infinite (NaN where v = 0),
+  // exactly as torch does; the control loop only steps with ts > 0.
   const K = s.odeUnfolds;
+  for (let k = 0; k < N * N; k++) st.wPos[k] = pos(s.w[k] as number) * (s.mask[k] as number);
+  for (let j = 0; j < N; j++) {
+    st.cmPos[j] = pos(s.cm[j] as number) / (ts / K);
+    st.gleakPos[j] = pos(s.gleak[j] as number);
+  }
   const v = st.v;
   const vNext = st.vNext;
   for (let t = 0; t < K; t++) {
@@ -77,13 +90,12 @@ export function stepLtcRef(
       let wDen = 0;
       for (let i = 0; i < N; i++) {
         const k = i * N + j;
-        const a = pos(s.w[k] as number) * sigmoid((s.sigma[k] as number) * ((v[i] as number) - (s.mu[k] as number))) *
-          (s.mask[k] as number);
+        const a = (st.wPos[k] as number) * sigmoid((s.sigma[k] as number) * ((v[i] as number) - (s.mu[k] as number)));
         wNum += a * (s.erev[k] as number);
         wDen += a;
       }
-      const cmT = pos(s.cm[j] as number) / (ts / K);
-      const gl = pos(s.gleak[j] as number);
+      const cmT = st.cmPos[j] as number;
+      const gl = st.gleakPos[j] as number;
       const numerator = cmT * (v[j] as number) + gl * (s.vleak[j] as number) + wNum + (num[j] as number);
       const denominator = cmT + gl + wDen + (den[j] as number);
       vNext[j] = numerator / (denominator + s.epsilon);
