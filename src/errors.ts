@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   LNN_E_BACKEND_UNKNOWN: 'unknown backend name',
   LNN_E_BACKEND_UNSUPPORTED: 'the backend asked for cannot run this model',
   LNN_E_BACKEND_UNAVAILABLE: 'the backend asked for is not installed on this machine',
+  // Installation
+  LNN_E_INSTALL: 'lnn-edge is not fully installed (a build step or a package is missing)',
   // Anything we did not foresee; reported with --debug for a stack trace
   LNN_E_INTERNAL: 'internal error (a bug: please report it with --debug output)',
 } as const;
