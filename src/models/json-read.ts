@@ -149,8 +149,8 @@ export function parseJsonText(text: string, file: string | undefined): Json {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /position (\d+)/.exec(msg);
     const pos = m === null ? text.length : Number(m[1]);
-    // V8 reports a cut-off document as an error at (or just before) its last character.
-    const truncated = /end of (json )?input|Unterminated/i.test(msg) || pos >= text.trimEnd().length - 1;
+    // V8 reports a cut-off document as an error at its end (where more text was expected).
+    const truncated = /end of (json )?input/i.test(msg) || pos >= text.trimEnd().length;
     const before = text.slice(0, pos);
     const line = before.split('\n').length;
     const column = pos - before.lastIndexOf('\n');

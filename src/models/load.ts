@@ -74,7 +74,9 @@ export function loadModel(doc: unknown, file?: string): Model {
       cellIndex = i;
     }
     stages.push(stage);
-    flow = { width: stageOutSize(stage), chw: stage.type === 'conv2d' ? stage.outShape : null };
+    // Element-wise stages keep the image shape, so conv2d → activation → conv2d needs no inShape.
+    const chw = stage.type === 'conv2d' ? stage.outShape : stage.type === 'activation' || stage.type === 'normalise' ? flow.chw : null;
+    flow = { width: stageOutSize(stage), chw };
   });
   if (flow.width !== outputSize) {
     w.key('outputSize').fail('LNN_E_PIPELINE', `declared ${outputSize} outputs but the stages produce ${flow.width}`);

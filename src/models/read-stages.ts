@@ -72,14 +72,14 @@ export function readFlatten(o: JsonObject, w: Where, flow: Flow): FlattenStage {
 }
 
 export function readDense(o: JsonObject, w: Where, flow: Flow, budget: Budget): DenseStage {
-  const lin = readLinear(o, w, flow.width, null, budget, 'optional', ['type', 'activation']);
+  const lin = readLinear(o, w, flow.width, null, budget, 'optional', ['type', 'activation'], true);
   const activation = has(o, 'activation') ? readActivationName(o.activation, w.key('activation')) : 'none';
   checkWidth(lin.outSize, w.key('weight'));
   return Object.freeze({ type: 'dense', ...lin, activation });
 }
 
 export function readReadout(o: JsonObject, w: Where, flow: Flow, budget: Budget): ReadoutStage {
-  const lin = readLinear(o, w, flow.width, null, budget, 'optional', ['type']);
+  const lin = readLinear(o, w, flow.width, null, budget, 'optional', ['type'], true);
   checkWidth(lin.outSize, w.key('weight'));
   return Object.freeze({ type: 'readout', ...lin });
 }

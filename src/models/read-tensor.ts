@@ -76,10 +76,19 @@ export function readMask(v: unknown, w: Where, expect: readonly Dim[], budget: B
 export function readLinear(
   v: unknown, w: Where, inSize: number, outSize: Dim, budget: Budget, bias: 'required' | 'optional' | 'none',
   extraKeys: readonly string[] = [],
+  /** true for stage-level weights, whose input width comes from the previous stage */
+  fromFlow = false,
 ): Linear {
   const o = asObject(v, w);
   onlyKeys(o, bias === 'none' ? ['weight', ...extraKeys] : ['weight', 'bias', ...extraKeys], w);
-  const wt = readTensor(need(o, 'weight', w), w.key('weight'), [outSize, inSize], budget);
+  const ww = w.key('weight');
+  if (fromFlow) {
+    // A stage weight whose input width differs from what the previous stage produces is a
+    // pipeline problem, not a typo in one tensor: say so, with both widths.
+    const shape = readTensorShape(need(o, 'weight', w), ww, [outSize, null]);
+    if (shape[1] !== inSize) ww.key('shape').fail('LNN_E_PIPELINE', `the weight takes ${shape[1]} inputs but ${inSize} flow in`);
+  }
+  const wt = readTensor(need(o, 'weight', w), ww, [outSize, inSize], budget);
   const out = wt.shape[0] as number;
   let b: Float64Array | null = null;
   if (bias === 'required' || (bias === 'optional' && has(o, 'bias'))) {
