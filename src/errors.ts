@@ -72,13 +72,22 @@ export class LnnError extends Error {
 
 function formatMessage(code: ErrorCode, detail: string, where: ErrorWhere): string {
   const parts: string[] = [code];
-  if (where.file !== undefined) parts.push(where.file);
+  if (where.file !== undefined) parts.push(oneLine(where.file));
   if (where.field !== undefined) {
-    parts.push(where.index !== undefined ? `${where.field}[${where.index}]` : where.field);
+    parts.push(oneLine(where.index !== undefined ? `${where.field}[${where.index}]` : where.field));
   } else if (where.index !== undefined) {
     parts.push(`[${where.index}]`);
   }
-  return `${parts.join(': ')}: ${detail}`;
+  return `${parts.join(': ')}: ${oneLine(detail)}`;
+}
+
+/** Messages are one line: control characters quoted from a document are escaped (\n, \u0000). */
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => {
+    const j = JSON.stringify(c);
+    return j.slice(1, -1);
+  });
 }
 
 export function isLnnError(e: unknown): e is LnnError {

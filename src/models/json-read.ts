@@ -143,19 +143,73 @@ export function asFloatData(v: unknown, w: Where, count: number, maxAbs: number 
 
 /** Parses JSON text; a syntax error or a truncated file becomes LNN_E_JSON with line and column. */
 export function parseJsonText(text: string, file: string | undefined): Json {
+  // A UTF-8 byte-order mark is legal at the start of a file but not in JSON: skip it.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(text) as Json;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/.exec(msg);
-    const pos = m === null ? text.length : Number(m[1]);
-    // V8 reports a cut-off document as an error at its end (where more text was expected).
-    const truncated = /end of (json )?input/i.test(msg) || pos >= text.trimEnd().length;
-    const before = text.slice(0, pos);
+    return JSON.parse(body) as Json;
+  } catch {
+    const where = file === undefined ? {} : { file };
+    if (body.trim() === '') throw new LnnError('LNN_E_JSON', 'the file is empty', where);
+    const pos = firstErrorOffset(body);
+    const before = body.slice(0, pos);
     const line = before.split('\n').length;
     const column = pos - before.lastIndexOf('\n');
-    const where = file === undefined ? {} : { file };
-    const what = text.trim() === '' ? 'the file is empty' : truncated ? 'truncated JSON (the document ends early)' : 'malformed JSON';
-    throw new LnnError('LNN_E_JSON', `${what} at line ${line}, column ${column}: ${msg}`, where);
+    if (pos >= body.trimEnd().length) {
+      throw new LnnError('LNN_E_JSON', `truncated JSON: the document ends early at line ${line}, column ${column}`, where);
+    }
+    const near = JSON.stringify(body.slice(pos, pos + 16));
+    throw new LnnError('LNN_E_JSON', `malformed JSON at line ${line}, column ${column}, near ${near}`, where);
   }
+}
+
+/** True when JSON.parse fails on `prefix` because the text ends, not because of a bad character. */
+function failsOnlyAtEnd(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : '';
+    if (/end of (json )?input/i.test(msg)) return true;
+    const m = /position (\d+)/.exec(msg);
+    return m !== null && Number(m[1]) >= prefix.trimEnd().length;
+  }
+}
+
+/**
+ * Offset of the first character that makes the text invalid JSON. V8's messages do not always
+ * carry a position, so this bisects on prefixes: a prefix before the bad character fails only
+ * at its end, one that contains it fails earlier. Only runs on the error path.
+ */
+function firstErrorOffset(text: string): number {
+  let lo = 0;
+  let hi = text.length;
+  if (failsOnlyAtEnd(text)) return text.length;
+  // invariant: prefix(lo) fails only at its end, prefix(hi) fails before it
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (failsOnlyAtEnd(text.slice(0, mid))) lo = mid;
+    else hi = mid;
+  }
+  return hi - 1;
+}
+
+/** Free-form objects (meta, configs) deeper than this are refused: they could not be saved again. */
+export const MAX_FREE_DEPTH = 32;
+
+export function checkDepth(v: unknown, w: Where, depth = 0): void {
+  if (depth > MAX_FREE_DEPTH) w.fail('LNN_E_LIMIT', `nested deeper than ${MAX_FREE_DEPTH} levels`);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) checkDepth(v[i], w, depth + 1);
+  } else if (typeof v === 'object' && v !== null) {
+    for (const k of Object.keys(v)) checkDepth((v as JsonObject)[k], w, depth + 1);
+  } else if (typeof v === 'number' && !Number.isFinite(v)) {
+    w.fail('LNN_E_NONFINITE', `a non-finite number (${v}) cannot be saved as JSON`);
+  }
+}
+
+/** A free-form object (meta, config): any JSON, but bounded in depth. */
+export function asFreeObject(v: unknown, w: Where): JsonObject {
+  const o = asObject(v, w);
+  checkDepth(o, w);
+  return o;
 }

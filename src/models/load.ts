@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { LnnError } from '../errors.ts';
 import { LIMITS } from './limits.ts';
 import {
-  asArray, asBool, asEnum, asNumber, asObject, asString, has, need, onlyKeys, parseJsonText, Where,
+  asArray, asBool, asEnum, asFreeObject, asNumber, asObject, asString, has, need, onlyKeys, parseJsonText, Where,
   type Json, type JsonObject,
 } from './json-read.ts';
 import { Budget } from './read-tensor.ts';
@@ -98,7 +98,7 @@ export function loadModel(doc: unknown, file?: string): Model {
     stages: Object.freeze(stages),
     cellIndex,
     source: readSource(o, w),
-    meta: has(o, 'meta') ? Object.freeze({ ...asObject(o.meta, w.key('meta')) }) : Object.freeze({}),
+    meta: has(o, 'meta') ? Object.freeze({ ...asFreeObject(o.meta, w.key('meta')) }) : Object.freeze({}),
   });
 }
 
@@ -125,7 +125,7 @@ function readSource(o: JsonObject, w: Where): ModelSource {
   onlyKeys(so, ['kind', 'config', 'returnSequences'], sw);
   return Object.freeze({
     kind: asEnum(need(so, 'kind', sw), ['ncps', 'lnn-train', 'hand'] as const, sw.key('kind'), 'LNN_E_RANGE'),
-    config: has(so, 'config') ? Object.freeze({ ...asObject(so.config, sw.key('config')) }) : null,
+    config: has(so, 'config') ? Object.freeze({ ...asFreeObject(so.config, sw.key('config')) }) : null,
     returnSequences: has(so, 'returnSequences') ? asBool(so.returnSequences, sw.key('returnSequences')) : true,
   });
 }

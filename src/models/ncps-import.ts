@@ -7,9 +7,9 @@
 
 import { loadModel } from './load.ts';
 import {
-  asBool, asEnum, asNumber, asObject, asString, has, need, Where, type Json, type JsonObject,
+  asBool, asEnum, asNumber, asObject, asString, checkDepth, has, need, Where, type Json, type JsonObject,
 } from './json-read.ts';
-import { readTensorShape } from './read-tensor.ts';
+import { Budget, readTensor, readTensorShape } from './read-tensor.ts';
 import { LIMITS } from './limits.ts';
 import { ACTIVATIONS, CFC_MODES, MODEL_FORMAT, type Model } from './types.ts';
 
@@ -37,6 +37,7 @@ export function importNcps(exportDoc: unknown, file?: string, name?: string): Nc
   const type = has(config, 'type')
     ? asEnum(config.type, ['CfC', 'LTC'] as const, cw.key('type'), 'LNN_E_UNKNOWN_CELL')
     : sd.has('gleak') ? 'LTC' : 'CfC';
+  checkDepth(config, cw);
   const cell = type === 'CfC' ? cfcStage(config, cw, sd) : ltcStage(config, cw, sd);
   const stages: Doc[] = [cell.stage];
   let outputSize = cell.outSize;
@@ -45,6 +46,7 @@ export function importNcps(exportDoc: unknown, file?: string, name?: string): Nc
     stages.push({ type: 'readout', weight: fcw, bias: sd.raw('fc.bias', [fcw.shape[0] as number]) });
     outputSize = fcw.shape[0] as number;
   }
+  sd.checkAllUsed();
   const returnSequences = has(config, 'return_sequences') ? asBool(config.return_sequences, cw.key('return_sequences')) : true;
   const batchFirst = has(config, 'batch_first') ? asBool(config.batch_first, cw.key('batch_first')) : true;
   const doc: Doc = {
@@ -63,8 +65,16 @@ export function importNcps(exportDoc: unknown, file?: string, name?: string): Nc
 /** Access to `rnn_cell.*` tensors, with or without the wrapper's `rnn_cell.` prefix. */
 class StateDict {
   private readonly prefix: string;
+  private readonly used = new Set<string>();
+  private readonly budget = new Budget();
   constructor(private readonly sd: JsonObject, private readonly file: string | undefined) {
     this.prefix = Object.keys(sd).some((k) => k.startsWith('rnn_cell.')) ? 'rnn_cell.' : '';
+  }
+  /** Every key must have been read: a misspelt `fc.weights` would otherwise vanish silently. */
+  checkAllUsed(): void {
+    for (const k of Object.keys(this.sd)) {
+      if (!this.used.has(k)) this.where(k).fail('LNN_E_UNKNOWN_KEY', `state_dict key "${k}" is not part of this ncps model`);
+    }
   }
   has(k: string): boolean { return this.hasRaw(this.prefix + k); }
   hasRaw(k: string): boolean { return has(this.sd, k); }
@@ -76,15 +86,33 @@ class StateDict {
   raw(k: string, expect: readonly (number | null)[], reshape?: number[]): T {
     const w = this.where(k);
     if (!has(this.sd, k)) w.fail('LNN_E_MISSING_KEY', `missing state_dict key "${k}"`);
-    const v = this.sd[k];
-    const shape = readTensorShape(v, w, expect);
-    return { shape: reshape ?? shape, data: (v as JsonObject).data as Json };
+    this.used.add(k);
+    // Checked here, so errors name the state_dict key rather than the converted document.
+    const { shape, data } = readTensor(this.sd[k], w, expect, this.budget);
+    if (/sparsity_mask$/.test(k)) {
+      for (let i = 0; i < data.length; i++) {
+        const x = data[i] as number;
+        if (x !== 0 && x !== 1) w.key('data').fail('LNN_E_RANGE', `a mask entry must be 0 or 1, got ${x}`, i);
+      }
+    }
+    return { shape: reshape ?? shape, data: Array.from(data) };
   }
   /** Shape of a tensor without reading its data. */
   shapeOf(k: string, rank: number): number[] {
     const key = this.prefix + k;
-    if (!has(this.sd, key)) this.where(key).fail('LNN_E_MISSING_KEY', `missing state_dict key "${key}"`);
-    return readTensorShape(this.sd[key], this.where(key), new Array<null>(rank).fill(null));
+    const w = this.where(key);
+    if (!has(this.sd, key)) w.fail('LNN_E_MISSING_KEY', `missing state_dict key "${key}"`);
+    const shape = readTensorShape(this.sd[key], w, new Array<null>(rank).fill(null));
+    // Structure is read from these shapes (units, widths): bound them before anything else.
+    for (const d of shape) {
+      if (d > LIMITS.maxWidth) w.key('shape').fail('LNN_E_LIMIT', `dimension ${d} is beyond the limit ${LIMITS.maxWidth}`);
+    }
+    // ff1.weight is (units, cat) and sensory_w (inputs, units): where the unit count is read.
+    const units = /ff1\.weight$/.test(key) ? shape[0] : /sensory_w$/.test(key) ? shape[1] : undefined;
+    if (units !== undefined && units > LIMITS.maxUnits) {
+      w.key('shape').fail('LNN_E_LIMIT', `${units} units is beyond the limit ${LIMITS.maxUnits}`);
+    }
+    return shape;
   }
 }
 
@@ -222,11 +250,13 @@ function ltcStage(config: JsonObject, cw: Where, sd: StateDict): { stage: Doc; i
   const nn = (k: string, rows: number): T => sd.get(k, [rows, N]);
   const stage: Doc = {
     type: 'ltc', inputSize: inSize, units: N, motorSize: M,
-    odeUnfolds: has(config, 'ode_unfolds') ? config.ode_unfolds : 6,
-    epsilon: has(config, 'epsilon') ? config.epsilon : 1e-8,
+    odeUnfolds: has(config, 'ode_unfolds')
+      ? asNumber(config.ode_unfolds, cw.key('ode_unfolds'), { min: 1, limit: LIMITS.maxOdeUnfolds, int: true }) : 6,
+    epsilon: has(config, 'epsilon') ? asNumber(config.epsilon, cw.key('epsilon'), { min: 0, max: 1 }) : 1e-8,
     // The LTC wrapper defaults to implicit constraints (softplus) on; the flag is not in the
     // state_dict (spec §5), so an export without it gets the wrapper's default.
-    implicitConstraints: has(config, 'implicit_param_constraints') ? config.implicit_param_constraints : true,
+    implicitConstraints: has(config, 'implicit_param_constraints')
+      ? asBool(config.implicit_param_constraints, cw.key('implicit_param_constraints')) : true,
     inputMapping, outputMapping,
     gleak: sd.get('gleak', [N]), vleak: sd.get('vleak', [N]), cm: sd.get('cm', [N]),
     sigma: nn('sigma', N), mu: nn('mu', N), w: nn('w', N), erev: nn('erev', N),

@@ -4,7 +4,7 @@
 
 import { LIMITS } from './limits.ts';
 import {
-  asArray, asBool, asEnum, asNumber, asObject, asString, has, need, onlyKeys, type JsonObject, type Where,
+  asArray, asBool, asEnum, asFreeObject, asNumber, asObject, asString, has, need, onlyKeys, type JsonObject, type Where,
 } from './json-read.ts';
 import { readLinear, readMask, readTensor, readVector, type Budget } from './read-tensor.ts';
 import { readActivationName } from './read-stages.ts';
@@ -32,7 +32,7 @@ export function readWiringInfo(v: unknown, w: Where): WiringInfo {
   const o = asObject(v, w);
   onlyKeys(o, ['kind', 'config', 'layers'], w);
   const kind = asString(need(o, 'kind', w), w.key('kind'));
-  const config = has(o, 'config') ? asObject(o.config, w.key('config')) : {};
+  const config = has(o, 'config') ? asFreeObject(o.config, w.key('config')) : {};
   let layers: number[][] | null = null;
   if (has(o, 'layers')) {
     layers = asArray(o.layers, w.key('layers')).map((l, i) =>

@@ -117,8 +117,11 @@ export function modelJson(m: Model): Doc {
 
 /** Writes a document as JSON (one line per stage key would be nicer to diff, but size wins). */
 export function writeJsonFile(file: string, doc: unknown): void {
+  // Serialise first: a failure there is not the output file's fault (documents are depth-checked
+  // at load time, so it would be a bug).
+  const text = `${JSON.stringify(doc)}\n`;
   try {
-    writeFileSync(file, `${JSON.stringify(doc)}\n`);
+    writeFileSync(file, text);
   } catch (e) {
     throw new LnnError('LNN_E_FILE_WRITE', `cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
   }
