@@ -110,7 +110,9 @@ describe('lnn import ncps → inspect → predict', () => {
   it('names the backend it ran and rejects unknown or unavailable ones', () => {
     const c = golden().cases[0] as GoldenCase;
     const f = caseFile(c);
-    expect(lnnJson<{ backend: string }>(['predict', '--model', f, '--inputs', f, '--json']).backend).toBe('ref');
+    // auto reports the concrete backend it chose, the fastest that can run the model
+    const auto = lnnJson<{ backend: string }>(['predict', '--model', f, '--inputs', f, '--json']).backend;
+    expect(['wasm', 'f32', 'ref']).toContain(auto);
     const bad = lnn(['predict', '--model', f, '--inputs', f, '--backend', 'gpu', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/LNN_E_BACKEND_UNKNOWN/);

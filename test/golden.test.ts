@@ -8,11 +8,11 @@ import { golden, maxAbsDiff, type GoldenTensor } from './helpers/fixtures.ts';
 
 describe('ncps golden cases (ref backend)', () => {
   for (const c of golden().cases) {
-    it(c.name, () => {
+    it(c.name, async () => {
       const imp = importNcps(c, undefined, c.name);
       const policy = compile(imp.model, { backend: 'ref' });
       const inputs = readPredictInputs(c, policy, imp.batchFirst);
-      const r = predict(policy, inputs, imp.model.source.returnSequences);
+      const r = await predict(policy, inputs, imp.model.source.returnSequences);
       expect(r.output.shape).toEqual(c.output.shape);
       expect(maxAbsDiff(r.output.data, c.output.data)).toBeLessThanOrEqual(TOLERANCES.refVsNcps);
       const want = Array.isArray(c.final_state) ? c.final_state : [c.final_state];

@@ -482,12 +482,12 @@ describe('(c) byte-level truncation and corruption of the JSON text', () => {
 
 describe('(d) structural mutations of predict inputs', () => {
   golden().cases.forEach((c, k) => {
-    it(c.name, () => {
+    it(c.name, async () => {
       const imp = importNcps(exportOf(c.name));
       const policy = compile(imp.model, { backend: 'ref' });
       const base = clone({ input: c.input, timespans: c.timespans, h0: c.h0 });
-      fc.assert(
-        fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (muts) => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (muts) => {
           let inputs: ReturnType<typeof readPredictInputs>;
           try {
             inputs = readPredictInputs(mutate(base, muts), policy, imp.batchFirst, 'inputs.json');
@@ -495,7 +495,7 @@ describe('(d) structural mutations of predict inputs', () => {
             checkCodedError(e);
             return;
           }
-          predict(policy, inputs, imp.model.source.returnSequences);
+          await predict(policy, inputs, imp.model.source.returnSequences);
         }),
         { seed: 342 + k, numRuns: RUNS },
       );

@@ -28,11 +28,11 @@ describe('ncps pseudo-golden cases (ref backend, float64 numpy reference)', () =
   });
 
   for (const c of cases) {
-    it(c.name, () => {
+    it(c.name, async () => {
       const imp = importNcps(c, undefined, c.name);
       const policy = compile(imp.model, { backend: 'ref' });
       const inputs = readPredictInputs(c, policy, imp.batchFirst);
-      const r = predict(policy, inputs, imp.model.source.returnSequences);
+      const r = await predict(policy, inputs, imp.model.source.returnSequences);
       expect(r.output.shape).toEqual(c.output.shape);
       expect(maxAbsDiff(r.output.data, c.output.data)).toBeLessThanOrEqual(TOL);
       const want = Array.isArray(c.final_state) ? c.final_state : [c.final_state];

@@ -1,5 +1,5 @@
 import { readJsonFile } from '../models/load.ts';
-import { compile, parseBackend } from '../runtime/compile.ts';
+import { compileAsync, parseBackend } from '../runtime/compile.ts';
 import { predict, readPredictInputs } from '../runtime/predict.ts';
 import { getBool, getString, usage, type CommandSpec } from './args.ts';
 import { printJson, type Command } from './command.ts';
@@ -19,13 +19,14 @@ const spec: CommandSpec = {
 
 export const predictCommand: Command = {
   spec,
-  run(p, io) {
+  async run(p, io) {
     if (p.positional.length > 0) throw usage(spec, `unexpected argument "${p.positional[0]}"`);
     const loaded = loadAnyModel(getString(p, 'model') as string);
-    const policy = compile(loaded.model, { backend: parseBackend(getString(p, 'backend') ?? 'auto') });
+    const policy = await compileAsync(loaded.model, { backend: parseBackend(getString(p, 'backend') ?? 'auto') });
     const inputsFile = getString(p, 'inputs') as string;
     const inputs = readPredictInputs(readJsonFile(inputsFile), policy, loaded.batchFirst, inputsFile);
-    const r = predict(policy, inputs, loaded.model.source.returnSequences);
+    const r = await predict(policy, inputs, loaded.model.source.returnSequences);
+    await policy.dispose();
     if (getBool(p, 'json')) {
       printJson(io, { backend: policy.backend, output: r.output, final_state: r.final_state });
       return 0;

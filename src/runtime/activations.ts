@@ -67,7 +67,7 @@ export function activate(fn: Activation, x: number): number {
 }
 
 /** In place over a[off .. off+n). */
-export function activateInPlace(fn: Activation, a: Float64Array, off: number, n: number): void {
+export function activateInPlace(fn: Activation, a: Float64Array | Float32Array, off: number, n: number): void {
   if (fn === 'none') return;
   for (let i = off; i < off + n; i++) a[i] = activate(fn, a[i] as number);
 }

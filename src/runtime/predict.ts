@@ -6,7 +6,11 @@ import { LIMITS } from '../models/limits.ts';
 import {
   asArray, asFloatData, asObject, asIntList, has, need, Where, type Json, type JsonObject,
 } from '../models/json-read.ts';
-import type { Policy } from './policy.ts';
+import { asAsync } from './compile.ts';
+import type { AsyncPolicy, Policy } from './policy.ts';
+
+/** The sizes predict needs from a policy, sync or async. */
+export type PolicySizes = Pick<Policy, 'inputSize' | 'stateSize' | 'cellStateSize'>;
 
 export interface TensorOut { shape: number[]; data: number[] }
 
@@ -30,7 +34,7 @@ export interface PredictResult {
   readonly final_state: TensorOut | [TensorOut, TensorOut] | null;
 }
 
-export function readPredictInputs(doc: unknown, policy: Policy, batchFirst: boolean, file?: string): PredictInputs {
+export function readPredictInputs(doc: unknown, policy: PolicySizes, batchFirst: boolean, file?: string): PredictInputs {
   const w = new Where(file, '');
   const o = asObject(doc, w);
   const iw = w.key('input');
@@ -98,7 +102,8 @@ function transposeTB(a: Float64Array, T: number, B: number, F: number): Float64A
   return out;
 }
 
-export function predict(policy: Policy, inp: PredictInputs, returnSequences: boolean): PredictResult {
+export async function predict(p: Policy | AsyncPolicy, inp: PredictInputs, returnSequences: boolean): Promise<PredictResult> {
+  const policy: AsyncPolicy = 'stepAsync' in p ? p : asAsync(p);
   const { batch: B, steps: T } = inp;
   const I = policy.inputSize;
   const O = policy.outputSize;
@@ -115,7 +120,7 @@ export function predict(policy: Policy, inp: PredictInputs, returnSequences: boo
     if (inp.h0 !== null) policy.setState(inp.h0.subarray(b * H, (b + 1) * H), inp.c0?.subarray(b * C, (b + 1) * C));
     const x = inp.x.subarray(b * T * I, (b + 1) * T * I);
     const dt = inp.dt === null ? 1.0 : inp.dt.subarray(b * T, (b + 1) * T);
-    policy.runSequence(x, T, dt, seq);
+    await policy.runSequenceAsync(x, T, dt, seq);
     if (returnSequences) out.set(seq, b * T * O);
     else out.set(seq.subarray((T - 1) * O, T * O), b * O);
     policy.getState(h, c);

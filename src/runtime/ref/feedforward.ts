@@ -5,13 +5,14 @@ import type {
 } from '../../models/types.ts';
 import { activateInPlace } from '../activations.ts';
 import { linear } from './linear.ts';
+import type { FloatArray } from '../policy.ts';
 
-export function normaliseRef(s: NormaliseStage, x: Float64Array, y: Float64Array): void {
+export function normaliseRef(s: NormaliseStage, x: FloatArray, y: FloatArray): void {
   for (let i = 0; i < s.size; i++) y[i] = ((x[i] as number) - (s.mean[i] as number)) / (s.std[i] as number);
 }
 
 /** Direct convolution over CHW with zero padding; weight (K, C, kh, kw). */
-export function conv2dRef(s: Conv2dStage, x: Float64Array, y: Float64Array): void {
+export function conv2dRef(s: Conv2dStage, x: FloatArray, y: FloatArray): void {
   const [C, H, W] = s.inShape;
   const [K, Ho, Wo] = s.outShape;
   const [kh, kw] = s.kernel;
@@ -39,16 +40,16 @@ export function conv2dRef(s: Conv2dStage, x: Float64Array, y: Float64Array): voi
   }
 }
 
-export function denseRef(s: DenseStage, x: Float64Array, y: Float64Array): void {
+export function denseRef(s: DenseStage, x: FloatArray, y: FloatArray): void {
   linear(s, x, 0, y, 0);
   activateInPlace(s.activation, y, 0, s.outSize);
 }
 
-export function readoutRef(s: ReadoutStage, x: Float64Array, y: Float64Array): void {
+export function readoutRef(s: ReadoutStage, x: FloatArray, y: FloatArray): void {
   linear(s, x, 0, y, 0);
 }
 
-export function clampRef(s: ClampStage, x: Float64Array, y: Float64Array): void {
+export function clampRef(s: ClampStage, x: FloatArray, y: FloatArray): void {
   for (let i = 0; i < s.size; i++) {
     const v = x[i] as number;
     const lo = s.min[i] as number;

@@ -1,8 +1,9 @@
 // y[yOff..] = W x[xOff..] + b, plain loops in row order: the reading definition of a Linear.
 
 import type { Linear } from '../../models/types.ts';
+import type { FloatArray } from '../policy.ts';
 
-export function linear(l: Linear, x: Float64Array, xOff: number, y: Float64Array, yOff: number): void {
+export function linear(l: Linear, x: FloatArray, xOff: number, y: FloatArray, yOff: number): void {
   const W = l.weight;
   const b = l.bias;
   const n = l.inSize;
@@ -15,7 +16,7 @@ export function linear(l: Linear, x: Float64Array, xOff: number, y: Float64Array
 }
 
 /** y += W x (no bias), for the recurrent half of an LSTM gate. */
-export function linearAccumulate(l: Linear, x: Float64Array, xOff: number, y: Float64Array, yOff: number): void {
+export function linearAccumulate(l: Linear, x: FloatArray, xOff: number, y: FloatArray, yOff: number): void {
   const W = l.weight;
   const n = l.inSize;
   for (let r = 0; r < l.outSize; r++) {

@@ -4,6 +4,7 @@
 
 import type { LstmStage } from '../../models/types.ts';
 import { sigmoid } from '../activations.ts';
+import type { FloatArray } from '../policy.ts';
 
 export interface LstmRefState {
   /** (H) */ readonly h: Float64Array;
@@ -15,7 +16,7 @@ export function makeLstmRefState(s: LstmStage): LstmRefState {
   return { h: new Float64Array(s.units), c: new Float64Array(s.units), gates: new Float64Array(4 * s.units) };
 }
 
-export function stepLstmRef(s: LstmStage, st: LstmRefState, x: Float64Array, xOff: number, y: Float64Array, yOff: number): void {
+export function stepLstmRef(s: LstmStage, st: LstmRefState, x: FloatArray, xOff: number, y: FloatArray, yOff: number): void {
   const H = s.units;
   const S = s.inSize;
   const g = st.gates;

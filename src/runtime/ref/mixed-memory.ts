@@ -7,6 +7,7 @@
 import type { MixedMemory } from '../../models/types.ts';
 import { sigmoid } from '../activations.ts';
 import { linear, linearAccumulate } from './linear.ts';
+import type { FloatArray } from '../policy.ts';
 
 export interface MixedScratch {
   /** (4H) gate pre-activations */
@@ -19,7 +20,7 @@ export function makeMixedScratch(units: number): MixedScratch {
 
 /** Updates h and c in place (both (H)); x is read from x[xOff ..]. */
 export function stepMixedMemory(
-  m: MixedMemory, sc: MixedScratch, x: Float64Array, xOff: number, h: Float64Array, c: Float64Array,
+  m: MixedMemory, sc: MixedScratch, x: FloatArray, xOff: number, h: Float64Array, c: Float64Array,
 ): void {
   const H = h.length;
   const z = sc.z;
