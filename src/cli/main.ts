@@ -8,9 +8,10 @@ import { importCommand } from './cmd-import.ts';
 import { inspectCommand } from './cmd-inspect.ts';
 import { predictCommand } from './cmd-predict.ts';
 import { wiringCommand } from './cmd-wiring.ts';
+import { benchCommand } from './cmd-bench.ts';
 import { VERSION } from '../version.ts';
 
-const COMMANDS: readonly Command[] = [inspectCommand, predictCommand, importCommand, wiringCommand];
+const COMMANDS: readonly Command[] = [inspectCommand, predictCommand, importCommand, wiringCommand, benchCommand];
 
 const stdio: CliIo = {
   out: (t) => { process.stdout.write(t); },
