@@ -6,6 +6,7 @@
 // Ownership: a RandomState owns its 624-word state; every call advances it. Not shared.
 
 import { LnnError } from '../../errors.ts';
+import { checkChoiceArgs } from './choice-args.ts';
 
 const N = 624;
 const M = 397;
@@ -118,16 +119,8 @@ export class RandomState {
   choice<T>(list: readonly T[], size: number, replace?: boolean): T[];
   choice<T>(list: readonly T[], size?: number, replace = false): T | T[] {
     const n = list.length;
-    if (size === undefined) {
-      if (n === 0) throw new LnnError('LNN_E_INTERNAL', 'choice from an empty list');
-      return list[this.randint(0, n)];
-    }
-    if (!Number.isInteger(size) || size < 0) {
-      throw new LnnError('LNN_E_INTERNAL', `choice size must be a non-negative integer (given ${size})`);
-    }
-    if (n === 0 && size > 0) {
-      throw new LnnError('LNN_E_INTERNAL', 'choice: a cannot be empty unless no samples are taken');
-    }
+    checkChoiceArgs(n, size);
+    if (size === undefined) return list[this.randint(0, n)];
     const out: T[] = new Array<T>(size);
     if (replace) {
       for (let k = 0; k < size; k++) out[k] = list[this.randint(0, n)];

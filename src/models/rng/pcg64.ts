@@ -7,6 +7,7 @@
 // Ownership: a Pcg64 owns its state; a Generator owns its Pcg64. Neither is shared.
 
 import { LnnError } from '../../errors.ts';
+import { checkChoiceArgs } from './choice-args.ts';
 
 // SeedSequence constants (O'Neill's seed_seq_fe hash, as numpy's bit_generator.pyx uses them).
 const POOL_SIZE = 4;
@@ -234,16 +235,8 @@ export class Generator {
   choice<T>(list: readonly T[], size: number, replace?: boolean): T[];
   choice<T>(list: readonly T[], size?: number, replace = false): T | T[] {
     const n = list.length;
-    if (size === undefined) {
-      if (n === 0) throw new LnnError('LNN_E_INTERNAL', 'choice from an empty list');
-      return list[this.integers(0, n)];
-    }
-    if (!Number.isInteger(size) || size < 0) {
-      throw new LnnError('LNN_E_INTERNAL', `choice size must be a non-negative integer (given ${size})`);
-    }
-    if (n === 0 && size > 0) {
-      throw new LnnError('LNN_E_INTERNAL', 'choice: a cannot be empty unless no samples are taken');
-    }
+    checkChoiceArgs(n, size);
+    if (size === undefined) return list[this.integers(0, n)];
     if (replace) {
       const out = new Array<T>(size);
       for (let k = 0; k < size; k++) out[k] = list[this.integers(0, n)];
