@@ -4,6 +4,8 @@
 
 import { cellStateSizes, stageOutSize, type CellStage, type Model, type Stage } from '../models/types.ts';
 import type { ConcreteBackend, FloatArray, Policy } from './policy.ts';
+import { activateInPlace } from './activations.ts';
+import { clampRef, conv2dRef, denseRef, normaliseRef, readoutRef } from './ref/feedforward.ts';
 
 export type Op = (ts: number) => void;
 
@@ -68,4 +70,21 @@ export function compilePipeline(
       }
     },
   };
+}
+
+/**
+ * The feed-forward stages as the JS backends run them (ref loops on the backend's buffers); null
+ * for the recurrent cells, which each backend builds itself.
+ */
+export function makeFeedForwardOp(s: Stage, x: FloatArray, y: FloatArray): MadeOp | null {
+  switch (s.type) {
+    case 'normalise': return { op: () => normaliseRef(s, x, y), cell: null };
+    case 'conv2d': return { op: () => conv2dRef(s, x, y), cell: null };
+    case 'activation': return { op: () => { y.set(x); activateInPlace(s.fn, y, 0, s.size); }, cell: null };
+    case 'flatten': return { op: () => y.set(x), cell: null };
+    case 'dense': return { op: () => denseRef(s, x, y), cell: null };
+    case 'readout': return { op: () => readoutRef(s, x, y), cell: null };
+    case 'clamp': return { op: () => clampRef(s, x, y), cell: null };
+    default: return null;
+  }
 }

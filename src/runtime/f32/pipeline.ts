@@ -4,9 +4,7 @@
 
 import type { Model, Stage } from '../../models/types.ts';
 import type { Policy } from '../policy.ts';
-import { activateInPlace } from '../activations.ts';
-import { compilePipeline, type MadeOp } from '../pipeline.ts';
-import { clampRef, conv2dRef, denseRef, normaliseRef, readoutRef } from '../ref/feedforward.ts';
+import { compilePipeline, makeFeedForwardOp, type MadeOp } from '../pipeline.ts';
 import { makeLstmRefState, stepLstmRef } from '../ref/lstm.ts';
 import { makeF32CfcState, resetF32Cfc, stepF32Cfc } from './cfc.ts';
 import { makeF32LtcState, resetF32Ltc, stepF32Ltc } from './ltc.ts';
@@ -16,14 +14,9 @@ export function compileF32(model: Model): Policy {
 }
 
 function makeF32Op(s: Stage, x: Float32Array, y: Float32Array): MadeOp {
+  const ff = makeFeedForwardOp(s, x, y);
+  if (ff !== null) return ff;
   switch (s.type) {
-    case 'normalise': return { op: () => normaliseRef(s, x, y), cell: null };
-    case 'conv2d': return { op: () => conv2dRef(s, x, y), cell: null };
-    case 'activation': return { op: () => { y.set(x); activateInPlace(s.fn, y, 0, s.size); }, cell: null };
-    case 'flatten': return { op: () => y.set(x), cell: null };
-    case 'dense': return { op: () => denseRef(s, x, y), cell: null };
-    case 'readout': return { op: () => readoutRef(s, x, y), cell: null };
-    case 'clamp': return { op: () => clampRef(s, x, y), cell: null };
     case 'cfc': {
       const st = makeF32CfcState(s);
       return { op: (ts) => stepF32Cfc(s, st, x, ts, y), cell: { h: st.h, c: st.c, reset: () => resetF32Cfc(st) } };
@@ -37,5 +30,6 @@ function makeF32Op(s: Stage, x: Float32Array, y: Float32Array): MadeOp {
       const st = makeLstmRefState(s);
       return { op: () => stepLstmRef(s, st, x, 0, y, 0), cell: { h: st.h, c: st.c, reset: () => { st.h.fill(0); st.c.fill(0); } } };
     }
+    default: throw new Error(`unreachable stage ${s.type}`);
   }
 }

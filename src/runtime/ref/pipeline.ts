@@ -2,26 +2,19 @@
 
 import type { Model, Stage } from '../../models/types.ts';
 import type { Policy } from '../policy.ts';
-import { activateInPlace } from '../activations.ts';
-import { compilePipeline, type MadeOp } from '../pipeline.ts';
+import { compilePipeline, makeFeedForwardOp, type MadeOp } from '../pipeline.ts';
 import { makeCfcRefState, resetCfcRef, stepCfcRef } from './cfc.ts';
 import { makeLtcRefState, resetLtcRef, stepLtcRef } from './ltc.ts';
 import { makeLstmRefState, resetLstmRef, stepLstmRef } from './lstm.ts';
-import { clampRef, conv2dRef, denseRef, normaliseRef, readoutRef } from './feedforward.ts';
 
 export function compileRef(model: Model): Policy {
   return compilePipeline(model, 'ref', (n) => new Float64Array(n), (s, x, y) => makeRefOp(s, x as Float64Array, y as Float64Array));
 }
 
 function makeRefOp(s: Stage, x: Float64Array, y: Float64Array): MadeOp {
+  const ff = makeFeedForwardOp(s, x, y);
+  if (ff !== null) return ff;
   switch (s.type) {
-    case 'normalise': return { op: () => normaliseRef(s, x, y), cell: null };
-    case 'conv2d': return { op: () => conv2dRef(s, x, y), cell: null };
-    case 'activation': return { op: () => { y.set(x); activateInPlace(s.fn, y, 0, s.size); }, cell: null };
-    case 'flatten': return { op: () => y.set(x), cell: null };
-    case 'dense': return { op: () => denseRef(s, x, y), cell: null };
-    case 'readout': return { op: () => readoutRef(s, x, y), cell: null };
-    case 'clamp': return { op: () => clampRef(s, x, y), cell: null };
     case 'cfc': {
       const st = makeCfcRefState(s);
       return { op: (ts) => stepCfcRef(s, st, x, 0, ts, y, 0), cell: { h: st.h, c: st.c, reset: () => resetCfcRef(st) } };
@@ -34,5 +27,6 @@ function makeRefOp(s: Stage, x: Float64Array, y: Float64Array): MadeOp {
       const st = makeLstmRefState(s);
       return { op: () => stepLstmRef(s, st, x, 0, y, 0), cell: { h: st.h, c: st.c, reset: () => resetLstmRef(st) } };
     }
+    default: throw new Error(`unreachable stage ${s.type}`);
   }
 }
