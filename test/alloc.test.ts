@@ -37,21 +37,23 @@ async function measure(policy: Step, steps: number): Promise<{ heapDelta: number
   return { heapDelta: after - before, gcs, out: y[0] as number };
 }
 
-describe('step allocates nothing (ref backend)', () => {
+describe.each(['ref', 'f32'] as const)('step allocates nothing (%s backend)', (backend) => {
   const cases: [string, () => Model, number][] = [
     ['wired CfC, lane NCP 12/6/1, 32 inputs', () => laneCfc('default'), 1_000_000],
     ['wired CfC pure mode', () => laneCfc('pure'), 1_000_000],
-    // The LTC ref step is ~15x the CfC one (6 unfolds over 19x19 synapses); 5·10^4 steps still
-    // allocate 0.4 MB at 8 bytes per step, above the 256 KB heap-growth bound below.
-    ['LTC on the lane NCP (6 ODE unfolds)', () => laneLtc(), 50_000],
+    // The LTC ref step is ~15x the CfC one (6 unfolds over 19x19 synapses); 10^5 steps still
+    // allocate 1.6 MB at V8's smallest object (a 16-byte HeapNumber), above the 1 MB bound below.
+    ['LTC on the lane NCP (6 ODE unfolds)', () => laneLtc(), 100_000],
     ['LSTM baseline, 19 units', () => laneLstm(), 1_000_000],
   ];
   for (const [name, make, steps] of cases) {
     it(`${name}: ${steps} steps`, async () => {
-      const r = await measure(compile(make(), { backend: 'ref' }), steps);
+      const r = await measure(compile(make(), { backend }), steps);
       expect(Number.isFinite(r.out)).toBe(true);
       expect(r.gcs).toBe(0);
-      expect(r.heapDelta).toBeLessThan(256 * 1024);
+      // Not zero: the optimising compiler writes code and feedback to the heap, more under load
+      // (362 KB seen once on a busy 2-core VM). An allocating step adds ≥ 16 MB over 10^6 steps.
+      expect(r.heapDelta).toBeLessThan(1024 * 1024);
     });
   }
 });
