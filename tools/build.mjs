@@ -4,7 +4,8 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const entries = { lnn: 'src/cli/main.ts', index: 'src/index.ts' };
+// sim-worker: the episode worker threads of `lnn eval` load it from beside the CLI bundle.
+const entries = { lnn: 'src/cli/main.ts', index: 'src/index.ts', 'sim-worker': 'sim/eval/worker.ts' };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));
 
 try {

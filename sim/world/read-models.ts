@@ -1,6 +1,6 @@
 // Reads a world file's `models`: vehicles with their sensors, and static geometry (boxes,
 // cylinders, planes). Every key is checked; defaults are the values a 64×16 lane camera or a
-// drone depth camera would have (sim/docs/worlds.md lists them).
+// drone depth camera would have (docs/worlds.md lists them).
 
 import {
   asArray, asEnum, asFreeObject, asNumber, asObject, asString, has, need, onlyKeys, Where, type JsonObject,

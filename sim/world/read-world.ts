@@ -1,4 +1,4 @@
-// Reads and validates a `lnn-world/1` document (sim/docs/worlds.md) into a frozen WorldSpec.
+// Reads and validates a `lnn-world/1` document (docs/worlds.md) into a frozen WorldSpec.
 // Malformed input fails with a coded LnnError naming the file and the field: LNN_E_JSON,
 // LNN_E_MISSING_KEY, LNN_E_TYPE, LNN_E_RANGE, LNN_E_UNKNOWN_KEY, LNN_E_LIMIT, LNN_E_FORMAT.
 

@@ -1,4 +1,4 @@
-// The validated world: what a `lnn-world/1` JSON file (sim/docs/worlds.md) says, in SI units with
+// The validated world: what a `lnn-world/1` JSON file (docs/worlds.md) says, in SI units with
 // the unit in every name. Produced only by read-world.ts; everything downstream trusts it.
 // Frames follow ROS REP 103: world x east, y north, z up; body x forward, y left, z up.
 

@@ -9,9 +9,13 @@ import { inspectCommand } from './cmd-inspect.ts';
 import { predictCommand } from './cmd-predict.ts';
 import { wiringCommand } from './cmd-wiring.ts';
 import { benchCommand } from './cmd-bench.ts';
+import { evalCommand } from './cmd-eval.ts';
+import { simCommand } from './cmd-sim.ts';
 import { VERSION } from '../version.ts';
 
-const COMMANDS: readonly Command[] = [inspectCommand, predictCommand, importCommand, wiringCommand, benchCommand];
+const COMMANDS: readonly Command[] = [
+  inspectCommand, predictCommand, importCommand, wiringCommand, benchCommand, simCommand, evalCommand,
+];
 
 const stdio: CliIo = {
   out: (t) => { process.stdout.write(t); },
