@@ -1,7 +1,8 @@
 // Step latency and throughput measurement for `lnn bench` and `npm run bench`. Single steps are
-// timed with performance.now() (no BigInt: hrtime.bigint allocates); the timer's own cost, about
-// 90 ns per pair on this VM, is measured in the same run and subtracted, so sub-µs kernels are
-// not flattered or buried. Never used for assertions in tests (DESIGN.md §9).
+// timed with process.hrtime() in its array form, read at once: V8's escape analysis removes the
+// array, whereas hrtime.bigint() and performance.now() box their results and cause hundreds of
+// GCs a second in a tight loop (deploy.md §2.2), which would pollute p99.9. The timer's own cost
+// is measured in the same run and subtracted. Never used for assertions in tests (DESIGN.md §9).
 
 import type { CfcStage, Linear, Model, Stage } from '../models/types.ts';
 import type { AsyncPolicy, BatchPolicy, ConcreteBackend, Policy } from './policy.ts';
@@ -19,19 +20,25 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[i] as number;
 }
 
-/** Median cost of an empty performance.now() pair, in ns. */
+/** Monotonic time in ns as a double (exact to the ns for 104 days of uptime). */
+export function nowNs(): number {
+  const t = process.hrtime();
+  return (t[0] as number) * 1e9 + (t[1] as number);
+}
+
+/** Median cost of an empty timer pair, in ns. */
 export function timerOverheadNs(samples = 20_000): number {
   const d = new Float64Array(samples);
   for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    d[i] = performance.now() - t0;
+    const t0 = nowNs();
+    d[i] = nowNs() - t0;
   }
   d.sort();
-  return quantile(d, 0.5) * 1e6;
+  return quantile(d, 0.5);
 }
 
-function stats(backend: ConcreteBackend, samplesMs: Float64Array, overheadNs: number): StepStats {
-  const ns = samplesMs.map((v) => Math.max(0, v * 1e6 - overheadNs));
+function stats(backend: ConcreteBackend, samplesNs: Float64Array, overheadNs: number): StepStats {
+  const ns = samplesNs.map((v) => Math.max(0, v - overheadNs));
   ns.sort();
   const r = (x: number): number => Math.round(x * 10) / 10;
   return { backend, median_ns: r(quantile(ns, 0.5)), p99_ns: r(quantile(ns, 0.99)), p999_ns: r(quantile(ns, 0.999)), steps: ns.length };
@@ -59,9 +66,9 @@ export function benchSync(p: Policy, steps: number, overheadNs: number, dtS = 0.
   for (let i = 0; i < steps; i++) {
     const f = (i % frames) * p.inputSize;
     for (let k = 0; k < p.inputSize; k++) x[k] = xs[f + k] as number;
-    const t0 = performance.now();
+    const t0 = nowNs();
     p.step(x, dtS, y);
-    t[i] = performance.now() - t0;
+    t[i] = nowNs() - t0;
   }
   return stats(p.backend, t, overheadNs);
 }
@@ -72,9 +79,9 @@ export async function benchAsync(p: AsyncPolicy, steps: number, overheadNs: numb
   for (let i = 0; i < Math.min(1000, steps); i++) await p.stepAsync(x, dtS, y);
   const t = new Float64Array(steps);
   for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
+    const t0 = nowNs();
     await p.stepAsync(x, dtS, y);
-    t[i] = performance.now() - t0;
+    t[i] = nowNs() - t0;
   }
   return stats(p.backend, t, overheadNs);
 }
@@ -86,11 +93,11 @@ export function benchBatch(bp: BatchPolicy, rounds: number, dtS = 0.05): number 
   for (let i = 0; i < Math.max(3, rounds >> 2); i++) bp.stepBatch(xs, dtS, ys);
   let best = Infinity;
   for (let k = 0; k < 3; k++) {
-    const t0 = performance.now();
+    const t0 = nowNs();
     for (let i = 0; i < rounds; i++) bp.stepBatch(xs, dtS, ys);
-    best = Math.min(best, performance.now() - t0);
+    best = Math.min(best, nowNs() - t0);
   }
-  return Math.round((rounds * bp.agents) / (best / 1000));
+  return Math.round((rounds * bp.agents) / (best / 1e9));
 }
 
 function linMacs(l: Linear | null): number {
