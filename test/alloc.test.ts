@@ -48,7 +48,11 @@ describe.each(['ref', 'f32'] as const)('step allocates nothing (%s backend)', (b
   ];
   for (const [name, make, steps] of cases) {
     it(`${name}: ${steps} steps`, async () => {
-      const r = await measure(compile(make(), { backend }), steps);
+      // Up to three attempts: on a loaded machine V8 may optimise late, and unoptimised code boxes
+      // doubles. A step that really allocates fails every attempt (see the control below).
+      const policy = compile(make(), { backend });
+      let r = await measure(policy, steps);
+      for (let k = 0; k < 2 && (r.gcs > 0 || r.heapDelta >= 1024 * 1024); k++) r = await measure(policy, steps);
       expect(Number.isFinite(r.out)).toBe(true);
       expect(r.gcs).toBe(0);
       // Not zero: the optimising compiler writes code and feedback to the heap, more under load
@@ -70,7 +74,9 @@ describe('the allocation check can fail', () => {
         inner.step(x, tmp[0] as number, y);
       },
     };
-    const r = await measure(leaky, 1_000_000);
-    expect(r.gcs > 0 || r.heapDelta > 4 * 1024 * 1024).toBe(true);
+    for (let k = 0; k < 3; k++) {
+      const r = await measure(leaky, 1_000_000);
+      expect(r.gcs > 0 || r.heapDelta > 4 * 1024 * 1024).toBe(true);
+    }
   });
 });

@@ -128,3 +128,33 @@ describe('lnn import ncps → inspect → predict', () => {
     expect(r.stderr).toMatch(/^lnn: LNN_E_INPUT_WIDTH: .*narrow\.json: input\.shape: input has 3 features per step but the model takes 8/);
   });
 });
+
+describe('lnn export and lnn quantize', () => {
+  it('writes an ONNX file and a quantised model whose fixed outputs stay near ref', () => {
+    const c = golden().cases.find((x) => x.name === 'cfc_wired_autoncp19_default') as GoldenCase;
+    const f = caseFile(c);
+    const onnx = join(dir, 'w.onnx');
+    expect(lnn(['export', '--to', 'onnx', f, '-o', onnx]).code).toBe(0);
+    // an ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08
+    expect(readFileSync(onnx)[0]).toBe(0x08);
+    const q = join(dir, 'w.q.lnn.json');
+    expect(lnn(['quantize', '--model', f, '--calib', f, '-o', q]).code).toBe(0);
+    const fixed = lnnJson<{ backend: string; output: GoldenTensor }>(['predict', '--model', q, '--inputs', f, '--backend', 'fixed', '--json']);
+    expect(fixed.backend).toBe('fixed');
+    expect(maxAbsDiff(fixed.output.data, c.output.data)).toBeLessThan(2e-2);
+    const vec = join(dir, 'v.json');
+    expect(lnn(['export', '--to', 'fixed-vectors', q, '-o', vec]).code).toBe(0);
+    const v = JSON.parse(readFileSync(vec, 'utf8')) as { format: string; steps: number };
+    expect(v.format).toBe('lnn-fixed-vectors/1');
+    expect(v.steps).toBe(64);
+  });
+  it('every backend agrees with ncps on a golden case through lnn predict', () => {
+    const c = golden().cases.find((x) => x.name === 'ltc_autoncp19_implicit_True') as GoldenCase;
+    const f = caseFile(c);
+    for (const b of ['f32', 'wasm', 'ort']) {
+      const r = lnnJson<{ backend: string; output: GoldenTensor }>(['predict', '--model', f, '--inputs', f, '--backend', b, '--json']);
+      expect(r.backend).toBe(b);
+      expect(maxAbsDiff(r.output.data, c.output.data)).toBeLessThan(1e-4);
+    }
+  });
+});

@@ -11,10 +11,13 @@ import { wiringCommand } from './cmd-wiring.ts';
 import { benchCommand } from './cmd-bench.ts';
 import { evalCommand } from './cmd-eval.ts';
 import { simCommand } from './cmd-sim.ts';
+import { exportCommand } from './cmd-export.ts';
+import { quantizeCommand } from './cmd-quantize.ts';
 import { VERSION } from '../version.ts';
 
 const COMMANDS: readonly Command[] = [
   inspectCommand, predictCommand, importCommand, wiringCommand, benchCommand, simCommand, evalCommand,
+  exportCommand, quantizeCommand,
 ];
 
 const stdio: CliIo = {
