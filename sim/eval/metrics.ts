@@ -33,3 +33,25 @@ export function aggregateLane(results: readonly EpisodeResult[]): Record<string,
     distance_km: distanceM / 1000,
   };
 }
+
+// Drone metrics (sim-anchors §7.2, DESIGN.md §8.2), from the sums sim/tasks/drone-task.ts reports:
+//   collisions              episodes that ended on an obstacle or the ground (the episode stops there)
+//   mean_time_to_target_s   over successful episodes only (NaN, printed as null, when none succeeded)
+//   spl                     (1/N) Σ S_i·ℓ_i / max(p_i, ℓ_i) (Anderson et al. 2018), p = flown path,
+//                           ℓ = straight-line start → success-sphere distance (|target − start| − radius):
+//                           a lower bound of the shortest collision-free path, so this SPL is conservative
+//   collision_rate, timeouts, mean_path_length_m, mean_final_distance_m   extras
+export function aggregateDrone(results: readonly EpisodeResult[]): Record<string, number> {
+  const n = results.length;
+  const successes = results.filter((r) => r.success).length;
+  const collisions = total(results, 'collisions');
+  return {
+    collisions,
+    mean_time_to_target_s: successes > 0 ? total(results, 'timeToTargetS') / successes : NaN,
+    spl: n > 0 ? total(results, 'spl') / n : 0,
+    collision_rate: n > 0 ? collisions / n : 0,
+    timeouts: results.filter((r) => r.endReason === 'timeout').length,
+    mean_path_length_m: n > 0 ? total(results, 'pathM') / n : 0,
+    mean_final_distance_m: n > 0 ? total(results, 'finalDistM') / n : 0,
+  };
+}

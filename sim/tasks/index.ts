@@ -1,5 +1,5 @@
 // Every task runner, registered on import (the eval library and its worker threads import this).
-// The drone runner joins here when the quadrotor lands: import './drone-runner.ts';
+import './drone-runner.ts';
 import './lane-runner.ts';
 
 export { registerTask, taskRunner, type EpisodeResult, type TaskRunner } from './registry.ts';
