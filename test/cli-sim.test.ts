@@ -42,3 +42,14 @@ describe('lnn sim', () => {
     expect(bytes.subarray(12, 16).toString('ascii')).toBe('IHDR');
   });
 });
+
+describe('drone through the CLI', () => {
+  it('lnn sim drone and lnn eval --task drone report the drone metrics', () => {
+    const one = lnnJson<Record<string, unknown>>(['sim', 'drone', '--seed', '5', '--json']);
+    expect(one.success).toBe(true);
+    const r = lnnJson<Record<string, unknown>>(['eval', '--task', 'drone', '--policy', 'expert', '--episodes', '2', '--seed', '31', '--workers', '0', '--json']);
+    for (const k of ['collisions', 'mean_time_to_target_s', 'spl', 'success_rate']) expect(r).toHaveProperty(k);
+    expect(r.collisions).toBe(0);
+  });
+});
+

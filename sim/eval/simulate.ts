@@ -6,6 +6,7 @@ import { LnnError } from '../../src/errors.ts';
 import type { Simulation } from '../engine/engine.ts';
 import { parsePerturb, type PerturbEntry } from '../perturb/perturb.ts';
 import { startLaneJob } from '../tasks/lane-runner.ts';
+import { startDroneJob } from '../tasks/drone-runner.ts';
 import { taskRunner, type EpisodeResult } from '../tasks/index.ts';
 import type { WorldSpec } from '../world/types.ts';
 import { EpisodeCache, type PolicyRef, type TaskRef } from './jobs.ts';
@@ -36,15 +37,16 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
   const seed = opts.seed ?? (opts.task === 'lane' || opts.task === 'drone' ? 0 : undefined);
   const world = cache.world(opts.task, seed ?? 0);
   const runner = taskRunner(world);
-  if (runner.task !== 'lane') throw new LnnError('LNN_E_USAGE', `lnn sim runs lane worlds in this build (got a ${runner.task} task)`);
   const perturb = typeof opts.perturb === 'string' ? parsePerturb(opts.perturb) : [...(opts.perturb ?? [])];
-  const session = startLaneJob(world, {
+  const job = {
     task: opts.task, index: 0, seed: seed ?? world.seed, perturb, policy: opts.policy ?? 'expert', record: true,
     ...(opts.durationS !== undefined ? { durationS: opts.durationS } : {}),
-  }, cache);
+  } as const;
+  // Both task sessions share one shape: the simulation, the task's monitor, a recorder tick, result().
+  const session = runner.task === 'lane' ? startLaneJob(world, job, cache) : startDroneJob(world, job, cache);
   opts.onStart?.(session.sim);
   const task = session.sim.world.task;
-  const durationS = task !== null && task.type === 'lane' ? task.durationS : 60;
+  const durationS = task === null ? 60 : task.type === 'lane' ? task.durationS : task.timeoutS;
   const onTick = session.onTick;
   const r = await session.sim.run({
     durationS,

@@ -32,6 +32,10 @@ function overview(): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
+  if (io === stdio) {
+    // `lnn ... | head` closes the pipe early: that is the reader's choice, not an error.
+    process.stdout.once('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); });
+  }
   const debug = argv.includes('--debug');
   const [name, ...rest] = argv;
   try {
