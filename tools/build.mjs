@@ -5,7 +5,10 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
 // sim-worker: the episode worker threads of `lnn eval` load it from beside the CLI bundle.
-const entries = { lnn: 'src/cli/main.ts', index: 'src/index.ts', 'sim-worker': 'sim/eval/worker.ts' };
+// train-worker: the gradient worker threads of `lnn train`.
+const entries = {
+  lnn: 'src/cli/main.ts', index: 'src/index.ts', 'sim-worker': 'sim/eval/worker.ts', 'train-worker': 'src/train/grad-worker.ts',
+};
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));
 
 try {

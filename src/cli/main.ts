@@ -13,11 +13,12 @@ import { evalCommand } from './cmd-eval.ts';
 import { simCommand } from './cmd-sim.ts';
 import { exportCommand } from './cmd-export.ts';
 import { quantizeCommand } from './cmd-quantize.ts';
+import { trainCommand } from './cmd-train.ts';
 import { VERSION } from '../version.ts';
 
 const COMMANDS: readonly Command[] = [
   inspectCommand, predictCommand, importCommand, wiringCommand, benchCommand, simCommand, evalCommand,
-  exportCommand, quantizeCommand,
+  exportCommand, quantizeCommand, trainCommand,
 ];
 
 const stdio: CliIo = {
