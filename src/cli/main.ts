@@ -14,11 +14,12 @@ import { simCommand } from './cmd-sim.ts';
 import { exportCommand } from './cmd-export.ts';
 import { quantizeCommand } from './cmd-quantize.ts';
 import { trainCommand } from './cmd-train.ts';
+import { runCommand } from './cmd-run.ts';
 import { VERSION } from '../version.ts';
 
 const COMMANDS: readonly Command[] = [
   inspectCommand, predictCommand, importCommand, wiringCommand, benchCommand, simCommand, evalCommand,
-  exportCommand, quantizeCommand, trainCommand,
+  exportCommand, quantizeCommand, trainCommand, runCommand,
 ];
 
 const stdio: CliIo = {
