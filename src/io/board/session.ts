@@ -12,22 +12,21 @@ import type { Firmata } from 'firmata-io';
 import { execLink, serialLink, streamLink, type BoardLink } from './link.ts';
 import { loadBoardLibs, type BoardLibs } from './load.ts';
 import type { BoardConfig, BoardOptions, BoardOutputRoute } from './options.ts';
+import { SharedSession } from '../shared.ts';
 
 /** One driven pin: how a physical value reaches it. */
 export type Actuator = (value: number) => void;
 
-export class BoardSession {
+export class BoardSession extends SharedSession {
   private link: BoardLink | null = null;
   private io_: Firmata | null = null;
   private board: Board | null = null;
   private actuators: Actuator[] = [];
-  private users = 0;
-  private opening: Promise<void> | null = null;
   private readonly listeners = new Set<(up: boolean) => void>();
   /** why the link is down ('' while up or never opened). */
   downReason = '';
 
-  constructor(readonly cfg: BoardConfig, private readonly opts: BoardOptions) {}
+  constructor(readonly cfg: BoardConfig, private readonly opts: BoardOptions) { super(); }
 
   get connected(): boolean { return this.link?.connected ?? false; }
 
@@ -49,32 +48,7 @@ export class BoardSession {
     return true;
   }
 
-  async acquire(): Promise<void> {
-    this.users++;
-    this.opening ??= this.open();
-    try {
-      await this.opening;
-    } catch (e) {
-      this.users--;
-      this.opening = null;
-      throw e;
-    }
-  }
-
-  async release(): Promise<void> {
-    if (this.users === 0 || --this.users > 0) return;
-    await this.opening?.catch(() => undefined);
-    this.opening = null;
-    this.close();
-  }
-
-  closeAll(): void {
-    this.users = 0;
-    this.opening = null;
-    this.close();
-  }
-
-  private async open(): Promise<void> {
+  protected async open(): Promise<void> {
     const { cfg } = this;
     const libs: BoardLibs = await (this.opts.libs ?? loadBoardLibs)();
     const link = this.opts.stream !== undefined ? streamLink(this.opts.stream)
@@ -151,7 +125,7 @@ export class BoardSession {
     }
   }
 
-  private close(): void {
+  protected close(): void {
     const io = this.io_;
     if (io !== null && this.connected) {
       for (const r of this.cfg.inputs) {

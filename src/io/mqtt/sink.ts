@@ -5,7 +5,8 @@
 
 import type { ActuatorSink, IoCounters, IoMapping, LoopStatus } from '../types.ts';
 import { formatOutput } from './parse.ts';
-import type { Session, Tally } from './sources.ts';
+import type { Session } from './sources.ts';
+import type { Tally } from '../shared.ts';
 
 /** The extra the MQTT sink offers beyond `ActuatorSink`: whether outputs can reach the broker now. */
 export interface MqttActuatorSink extends ActuatorSink {

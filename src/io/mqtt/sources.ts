@@ -6,6 +6,7 @@ import type { IoCounters, SampleSink, SensorSource } from '../types.ts';
 import type { MqttLink } from './link.ts';
 import type { InputRoute, MqttConfig } from './options.ts';
 import { parseCommand, parseInput } from './parse.ts';
+import { Tally } from '../shared.ts';
 
 /** Starting and stopping the parts that share one link: the last part to stop closes it. */
 export interface Session {
@@ -13,25 +14,6 @@ export interface Session {
   readonly link: MqttLink;
   acquire(): Promise<void>;
   release(): Promise<void>;
-}
-
-/** Counters plus the reason of the latest malformed message, logged at most once a second. */
-export class Tally {
-  readonly counters: IoCounters = { received: 0, dropped: 0, malformed: 0 };
-  lastMalformed = '';
-  private lastLogMs = -Infinity;
-
-  constructor(private readonly what: string, private readonly log: (line: string) => void) {}
-
-  malformed(why: string): void {
-    this.counters.malformed++;
-    this.lastMalformed = why;
-    const now = Date.now();
-    if (now - this.lastLogMs >= 1000) {
-      this.lastLogMs = now;
-      this.log(`mqtt: ${this.what}: malformed message dropped (${why}); ${this.counters.malformed} so far`);
-    }
-  }
 }
 
 /** Sensor samples: `{"t", "x"}` on `in` (whole input vector) and on each mapped field's own topic. */
@@ -43,7 +25,7 @@ export class MqttInputSource implements SensorSource {
 
   constructor(private readonly s: Session) {
     this.name = `mqtt:${s.cfg.topics.in}`;
-    this.tally = new Tally(s.cfg.topics.in, s.cfg.log);
+    this.tally = new Tally('mqtt', s.cfg.topics.in, s.cfg.log);
   }
 
   get counters(): Readonly<IoCounters> { return this.tally.counters; }
@@ -92,7 +74,7 @@ export class MqttCommandSource implements SensorSource {
 
   constructor(private readonly s: Session) {
     this.name = `mqtt:${s.cfg.topics.cmd}`;
-    this.tally = new Tally(s.cfg.topics.cmd, s.cfg.log);
+    this.tally = new Tally('mqtt', s.cfg.topics.cmd, s.cfg.log);
   }
 
   get counters(): Readonly<IoCounters> { return this.tally.counters; }

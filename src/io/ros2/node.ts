@@ -6,6 +6,7 @@
 import { LnnError } from '../../errors.ts';
 import { loadRclnodejs, PARAM, QOS, type RclModule, type RclNode, type RclOptions } from './api.ts';
 import type { Ros2Config, Ros2Qos } from './options.ts';
+import { SharedSession } from '../shared.ts';
 
 /** Node parameters after overrides, converted once (house style 12). */
 export interface Ros2Params {
@@ -19,14 +20,12 @@ export interface Ros2Params {
 
 const PROFILES = { sensor_data: 'qos_profile_sensor_data', default: 'qos_profile_default', system_default: 'qos_profile_system_default' } as const;
 
-export class Ros2Session {
+export class Ros2Session extends SharedSession {
   private rcl: RclModule | null = null;
   private node_: RclNode | null = null;
   private params_: Ros2Params | null = null;
-  private users = 0;
-  private opening: Promise<void> | null = null;
 
-  constructor(readonly cfg: Ros2Config, private readonly load: () => RclModule | Promise<RclModule> = loadRclnodejs) {}
+  constructor(readonly cfg: Ros2Config, private readonly load: () => RclModule | Promise<RclModule> = loadRclnodejs) { super(); }
 
   /** whether the node is up (created and spinning). */
   get connected(): boolean { return this.node_ !== null; }
@@ -49,33 +48,7 @@ export class Ros2Session {
     return { qos: new rcl.QoS(QOS.KEEP_LAST, q.depth, q.reliability === 'reliable' ? QOS.RELIABLE : QOS.BEST_EFFORT) };
   }
 
-  async acquire(): Promise<void> {
-    this.users++;
-    this.opening ??= this.open();
-    try {
-      await this.opening;
-    } catch (e) {
-      this.users--;
-      this.opening = null;
-      throw e;
-    }
-  }
-
-  async release(): Promise<void> {
-    if (this.users === 0 || --this.users > 0) return;
-    await this.opening?.catch(() => undefined);
-    this.opening = null;
-    this.close();
-  }
-
-  /** Destroys the node whoever still uses it (adapter `close()`). */
-  closeAll(): void {
-    this.users = 0;
-    this.opening = null;
-    this.close();
-  }
-
-  private async open(): Promise<void> {
+  protected async open(): Promise<void> {
     const { cfg } = this;
     const rcl = await this.load();
     try {
@@ -140,7 +113,7 @@ export class Ros2Session {
     }
   }
 
-  private close(): void {
+  protected close(): void {
     const node = this.node_;
     this.node_ = null;
     if (node !== null) {

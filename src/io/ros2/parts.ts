@@ -11,25 +11,7 @@ import type { ActuatorSink, IoCounters, LoopCommand, LoopStatus, SampleSink, Sen
 import type { RclPublisher } from './api.ts';
 import type { Ros2Session } from './node.ts';
 import { CMD_TOPIC, STATUS_TOPIC, type InputRoute, type OutputRoute } from './options.ts';
-
-/** Counters plus the latest malformed reason, logged at most once a second. */
-export class Tally {
-  readonly counters: IoCounters = { received: 0, dropped: 0, malformed: 0 };
-  lastMalformed = '';
-  private lastLogMs = -Infinity;
-
-  constructor(private readonly what: string, private readonly log: (line: string) => void) {}
-
-  malformed(why: string): void {
-    this.counters.malformed++;
-    this.lastMalformed = why;
-    const now = Date.now();
-    if (now - this.lastLogMs >= 1000) {
-      this.lastLogMs = now;
-      this.log(`ros2: ${this.what}: malformed message dropped (${why}); ${this.counters.malformed} so far`);
-    }
-  }
-}
+import { Tally } from '../shared.ts';
 
 /** Every mapped sensor topic, one subscription each, delivered per field. */
 export class Ros2InputSource implements SensorSource {
@@ -42,7 +24,7 @@ export class Ros2InputSource implements SensorSource {
 
   constructor(private readonly s: Ros2Session) {
     this.name = `ros2:${s.cfg.nodeName}:in`;
-    this.tally = new Tally('inputs', s.cfg.log);
+    this.tally = new Tally('ros2', 'inputs', s.cfg.log);
     this.scratch = s.cfg.inputs.map((r) => new Float64Array(r.size));
   }
 
@@ -113,7 +95,7 @@ export class Ros2CommandSource implements SensorSource {
 
   constructor(private readonly s: Ros2Session) {
     this.name = `ros2:${s.cfg.nodeName}:cmd`;
-    this.tally = new Tally('cmd', s.cfg.log);
+    this.tally = new Tally('ros2', 'cmd', s.cfg.log);
   }
 
   get counters(): Readonly<IoCounters> { return this.tally.counters; }
